@@ -60,7 +60,7 @@ class Chunker:
                 continue
             chunks.append(
                 Chunk(doc_id=doc_id, ordinal=len(chunks), text=text[start:end], start=start, end=end, clean=clean,
-                      heading_path=path, kind=kind, context=caption)
+                      heading_path=path, kind=kind, context=caption, units=[(u.start, u.end) for u in units])
             )
         return chunks
 

@@ -30,12 +30,14 @@ class PolicyIndex:
 
     def __init__(
         self, data_dir: Path | str, embedder: Embedder, chroma_url: str | None = None, embed_batch: int = 32,
-        candidates: int = 40, rrf_k: int = 60,
+        candidates: int = 40, rrf_k: int = 60, embedding_cache: Path | str | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.embedder = embedder
         self.registry = Registry(self.data_dir / "registry.sqlite3")
+        # Vectors may be cached outside the data directory, so a fresh index need not re-embed known text.
+        self.cache = Registry(embedding_cache) if embedding_cache else self.registry
         self.store = ChromaStore(embedder, path=str(self.data_dir / "chroma"), url=chroma_url)
         self.tokenizer = ChineseTokenizer()
         self.synonyms = SynonymExpander()
@@ -127,13 +129,13 @@ class PolicyIndex:
     def _vectors(self, chunks: list[Chunk], title: str) -> tuple[np.ndarray, int]:
         texts = [c.embed_text(title) for c in chunks]
         keys = [content_hash(f"{self.embedder.name}\x00{t}") for t in texts]
-        cached = self.registry.cached_vectors(list(set(keys)))
+        cached = self.cache.cached_vectors(list(set(keys)))
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cached}.items())
         for i in range(0, len(missing), self.embed_batch):
             batch = missing[i : i + self.embed_batch]
             vecs = self.embedder.embed_documents_np([t for _, t in batch])
             fresh = {k: v for (k, _), v in zip(batch, vecs, strict=True)}
-            self.registry.cache_vectors(fresh)
+            self.cache.cache_vectors(fresh)
             cached.update(fresh)
         if not keys:
             return np.zeros((0, 1), dtype=np.float32), 0
@@ -155,16 +157,21 @@ class PolicyIndex:
             self._bm25_version = version
         return self._bm25
 
-    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[Hit]:
-        """Hybrid search: dense and BM25 candidates fused by reciprocal rank, near-duplicates collapsed."""
+    def search(self, query: str, k: int = 5, filters: SearchFilters | None = None, legs: str = "hybrid") -> list[Hit]:
+        """Hybrid search: dense and BM25 candidates fused by reciprocal rank, near-duplicates collapsed.
+
+        `legs` = "dense" or "lexical" runs one leg alone (for comparisons).
+        """
+        if legs not in ("hybrid", "dense", "lexical"):
+            raise ValueError("legs must be hybrid, dense or lexical")
         filters = filters or SearchFilters()
         records = self.records()
         allowed = [d for d, r in records.items() if filters.accepts(r.meta, r.kb, r.source)]
         if not allowed:
             return []
         restrict = None if len(allowed) == len(records) else allowed
-        dense = self.dense_search(query, self.candidates, restrict)
-        lexical = self.lexical_search(query, self.candidates, restrict)
+        dense = self.dense_search(query, self.candidates, restrict) if legs != "lexical" else []
+        lexical = self.lexical_search(query, self.candidates, restrict) if legs != "dense" else []
         fused = reciprocal_rank_fusion(dense, lexical, k=self.rrf_k)
         return self._hits(fused, records, k)
 

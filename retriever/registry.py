@@ -37,7 +37,7 @@ MIGRATIONS: list[str] = [
         chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
         ordinal INTEGER NOT NULL, start INTEGER NOT NULL, end_ INTEGER NOT NULL, text TEXT NOT NULL,
         clean TEXT NOT NULL, heading_path TEXT NOT NULL, kind TEXT NOT NULL, context TEXT NOT NULL,
-        tokens TEXT NOT NULL
+        tokens TEXT NOT NULL, units TEXT NOT NULL
     );
     CREATE INDEX chunks_doc ON chunks(doc_id, ordinal);
     CREATE TABLE embeddings (
@@ -145,10 +145,10 @@ class Registry:
                  version, doc.text_hash, doc.file_hash, doc.text, len(chunks), _now()),
             )
             cur.executemany(
-                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (c.chunk_id, c.doc_id, c.ordinal, c.start, c.end, c.text, c.clean,
-                     json.dumps(c.heading_path, ensure_ascii=False), c.kind, c.context, " ".join(t))
+                     json.dumps(c.heading_path, ensure_ascii=False), c.kind, c.context, " ".join(t), json.dumps(c.units))
                     for c, t in zip(chunks, tokens, strict=True)
                 ],
             )
@@ -252,4 +252,5 @@ def _chunk(row: sqlite3.Row) -> Chunk:
     return Chunk(
         doc_id=row["doc_id"], ordinal=row["ordinal"], text=row["text"], start=row["start"], end=row["end_"],
         clean=row["clean"], heading_path=json.loads(row["heading_path"]), kind=row["kind"], context=row["context"],
+        units=[tuple(u) for u in json.loads(row["units"])],
     )

@@ -102,6 +102,7 @@ class Chunk:
     heading_path: list[str] = field(default_factory=list)
     kind: str = "text"
     context: str = ""
+    units: list[tuple[int, int]] = field(default_factory=list)  # offsets of its sentences or table rows
 
     @property
     def chunk_id(self) -> str:
