@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,10 @@ class Assistant:
             raise ProviderError(f"cannot open the index at {where}: {exc}") from exc
         self.ingestor = Ingestor(self.index)
         self.answerer = ExtractiveAnswerer(threshold=settings.refusal_threshold)
+        # Fast paths answer before the general answerer when they can (FAQ matches, table cells);
+        # each returns an Answer or None. Observers see every answer (audit log, metrics).
+        self.fast_paths: list[Callable[[str, list[Hit]], Answer | None]] = []
+        self.observers: list[Callable[[Answer], None]] = []
 
     # --- documents ---
 
@@ -72,9 +77,13 @@ class Assistant:
         started = time.perf_counter()
         hits = self.index.search(question, self.settings.top_k, filters, legs=legs)
         searched = time.perf_counter()
-        answer = self.answerer.run(question, hits)
+        answer = next((a for a in (path(question, hits) for path in self.fast_paths) if a is not None), None)
+        if answer is None:
+            answer = self.answerer.run(question, hits)
         answer.timings = {"search": searched - started, "answer": time.perf_counter() - searched}
         answer.timings["total"] = time.perf_counter() - started
+        for observe in self.observers:
+            observe(answer)
         return answer
 
     def _check_question(self, question: str) -> None:
