@@ -52,10 +52,8 @@ class Chunker:
         chunks: list[Chunk] = []
         for path, kind, caption, units in self._pack(sections):
             start, end = units[0].start, units[-1].end
-            if kind == "table_row":
-                clean = "\n".join(u.clean for u in units)
-            else:
-                clean = normalize_for_reading(text[start:end])
+            rows = kind == "table_row"
+            clean = "\n".join(u.clean for u in units) if rows else normalize_for_reading(text[start:end])
             if not clean.strip():
                 continue
             chunks.append(

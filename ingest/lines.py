@@ -130,10 +130,9 @@ def _classify_row(line: Line, s: str) -> bool:
         return False
     if label and not match.group("label")[-1:].isspace():
         return False  # "第711号" or "2024年" glued to text: prose, not a row
-    if len(numbers) == 1:
-        # A single value is a row only for a short label without prose punctuation: "行政许可 9487".
-        if not label or len(label) > 20 or LABEL_PUNCT.search(label):
-            return False
+    # A single value is a row only for a short label without prose punctuation: "行政许可 9487".
+    if len(numbers) == 1 and (not label or len(label) > 20 or LABEL_PUNCT.search(label)):
+        return False
     line.kind, line.label, line.numbers = "row", label, numbers
     return True
 

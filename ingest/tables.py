@@ -252,7 +252,8 @@ def _pipe_label_row(texts: list[str], state: _State) -> bool:
         return True
     bare = [re.sub(r"[（(][^）)]{0,12}[）)]", "", t) for t in texts]  # "本年收费金额(单位:万元)"
     header_like = all(len(t) <= 12 and not LABEL_PUNCT.search(t) and not re.search(r"\d", t) for t in bare)
-    if header_like and (state.headers is None or state.in_header):
+    # A second header row (sub-columns) has its own width; a row as wide as the header is data.
+    if header_like and (state.headers is None or state.in_header and len(texts) != len(state.headers)):
         state.headers, state.in_header = texts, True
         return True
     if state.headers is None:

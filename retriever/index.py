@@ -60,7 +60,7 @@ class PolicyIndex:
         """
         with self._lock:
             old = self.registry.get(doc.doc_id)
-            if old and old.text_hash == doc.text_hash and old.n_chunks == len(chunks):
+            if old and old.text_hash == doc.text_hash and self._same_chunks(old.doc_id, chunks):
                 if old.meta == doc.meta:
                     return AddResult("unchanged", old)
                 self.registry.update_meta(doc.doc_id, doc.meta)
@@ -73,6 +73,9 @@ class PolicyIndex:
             record = self.registry.put(doc, chunks, tokens)
             self._write_vectors(record, chunks, vectors)
             return AddResult("replaced" if old else "added", record, embedded)
+
+    def _same_chunks(self, doc_id: str, chunks: list[Chunk]) -> bool:
+        return [c.chunk_id for c in self.registry.chunks(doc_id)] == [c.chunk_id for c in chunks]
 
     def remove(self, doc_id: str) -> bool:
         with self._lock:

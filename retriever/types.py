@@ -106,7 +106,10 @@ class Chunk:
 
     @property
     def chunk_id(self) -> str:
-        return content_hash(f"{self.doc_id}\x00{self.start}\x00{self.end}\x00{self.text}")
+        # Everything that is indexed goes into the id, so a changed chunker makes new ids and a re-ingest.
+        return content_hash(
+            f"{self.doc_id}\x00{self.start}\x00{self.end}\x00{self.text}\x00{self.clean}\x00{self.heading}\x00{self.context}"
+        )
 
     @property
     def heading(self) -> str:

@@ -50,10 +50,24 @@ class _OwnEmbeddingFunction(EmbeddingFunction[list[str]]):
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> _OwnEmbeddingFunction:
-        raise NotImplementedError("open the collection through retriever.vectorstore.ChromaStore")
+        """Chroma rebuilds functions from stored config; ours only ever receives vectors computed by us."""
+        return _OwnEmbeddingFunction(_Unavailable(str(config.get("embedder", "?"))))
 
     def default_space(self) -> str:  # type: ignore[override]
         return "cosine"
+
+
+class _Unavailable:
+    """Stands in for an embedder when Chroma rebuilds a collection from its stored config."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def embed_documents_np(self, texts: list[str]) -> np.ndarray:
+        raise RuntimeError(f"vectors for {self.name} are computed by PolicyIndex, not by Chroma")
+
+    def embed_query(self, text: str) -> list[float]:
+        raise RuntimeError(f"vectors for {self.name} are computed by PolicyIndex, not by Chroma")
 
 
 class ChromaStore:
