@@ -125,3 +125,15 @@ def test_vectors_unconfirmed_at_a_crash_are_written_on_next_open(index: PolicyIn
     index.registry.mark_synced([record.doc_id], False)
     reopened = PolicyIndex(tmp_path / "data", CountingEmbedder())
     assert reopened.store.count() == len(reopened.registry.chunks(record.doc_id))
+
+
+def test_langchain_retriever_returns_documents_with_citation_metadata(index: PolicyIndex) -> None:
+    from retriever.langchain_retriever import PolicyRetriever
+
+    _add(index, _doc("dibao.txt", DIBAO))
+    _add(index, _doc("gjj.txt", GJJ))
+    docs = PolicyRetriever(index=index, k=2).invoke("住房公积金每年最多提取多少")
+    assert docs[0].metadata["source"] == "gjj.txt"
+    assert "18000元" in docs[0].page_content
+    assert GJJ[docs[0].metadata["start"] : docs[0].metadata["end"]] == docs[0].metadata["quote"]
+    assert len(docs) == 2
