@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,8 @@ class Ingestor:
     def __init__(self, index: PolicyIndex, chunker: Chunker | None = None) -> None:
         self.index = index
         self.chunker = chunker or Chunker()
+        # Called with each prepared document before it is indexed (e.g. to carry over a status computed elsewhere).
+        self.prepare_hooks: list[Callable[[PolicyDocument], None]] = []
 
     def prepare(self, path: Path, kb: str = "default", overrides: dict[str, Any] | None = None) -> PolicyDocument:
         """Load and describe one file without touching the index. Raises IngestError for an unusable file."""
@@ -65,6 +67,8 @@ class Ingestor:
         started = time.perf_counter()
         try:
             doc = self.prepare(path, kb, overrides)
+            for hook in self.prepare_hooks:
+                hook(doc)
             chunks = self.chunker.run(doc.doc_id, doc.text, doc.meta.title)
             if not chunks:
                 raise IngestError(str(path), "no text to index after cleaning")

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -44,11 +44,44 @@ MIGRATIONS: list[str] = [
         key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vector BLOB NOT NULL
     );
     """,
+    # validity graph (issue #8): what documents state about themselves and others, staff overrides, status log
+    """
+    CREATE TABLE doc_validity (
+        doc_id TEXT PRIMARY KEY, text_hash TEXT NOT NULL, stated TEXT NOT NULL, effective TEXT NOT NULL,
+        expires TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    CREATE TABLE doc_relations (
+        doc_id TEXT NOT NULL, kind TEXT NOT NULL, target_title TEXT NOT NULL, target_number TEXT NOT NULL,
+        subject_title TEXT NOT NULL, subject_number TEXT NOT NULL, effective TEXT NOT NULL, start INTEGER NOT NULL,
+        end_ INTEGER NOT NULL, note TEXT NOT NULL
+    );
+    CREATE INDEX doc_relations_doc ON doc_relations(doc_id);
+    CREATE TABLE status_overrides (
+        doc_id TEXT PRIMARY KEY, status TEXT NOT NULL, note TEXT NOT NULL, by_ TEXT NOT NULL, at TEXT NOT NULL
+    );
+    CREATE TABLE status_log (
+        doc_id TEXT NOT NULL, at TEXT NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL, reason TEXT NOT NULL
+    );
+    CREATE INDEX status_log_doc ON status_log(doc_id)
+    """,
+    # annual-report table cells (issue #8)
+    """
+    CREATE TABLE report_tables (
+        doc_id TEXT PRIMARY KEY, text_hash TEXT NOT NULL, source TEXT, region TEXT, year INTEGER,
+        complete TEXT NOT NULL, problems TEXT NOT NULL
+    );
+    CREATE TABLE report_cells (
+        doc_id TEXT NOT NULL, tbl TEXT NOT NULL, row_key TEXT NOT NULL, row_label TEXT NOT NULL, col TEXT NOT NULL,
+        value TEXT NOT NULL, raw TEXT NOT NULL, start INTEGER NOT NULL, end_ INTEGER NOT NULL, row_start INTEGER NOT NULL,
+        row_end INTEGER NOT NULL
+    );
+    CREATE INDEX report_cells_doc ON report_cells(doc_id)
+    """,
 ]
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Registry:
@@ -230,6 +263,10 @@ class Registry:
             )
 
     # --- helpers ---
+
+    def select(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        """Rows of a read-only query, for stores that keep their own tables here (added through MIGRATIONS)."""
+        return self._query(sql, args)
 
     def _query(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
