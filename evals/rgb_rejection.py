@@ -1,0 +1,72 @@
+"""RGB negative rejection: only negative passages are given, so the right answer is a refusal.
+
+Each record's query is answered from its negative passages (at most `n_passages`) as numbered sources. Three
+refusal rates come from one model call per record: the raw model (its reply contains RGB's "信息不足" or our
+refusal sentence), the verified answer without the evidence gate, and the verified pipeline as shipped (the
+extractive evidence gate first). Refusal on these records is the right answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from retriever.types import Chunk, DocumentMeta, DocumentRecord, Hit, content_hash
+from service.answers import REFUSAL_PREFIX
+from service.generation.grounded import GroundedAnswerer
+
+RGB_REFUSAL = "信息不足"
+SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+
+
+def passage_hits(passages: list[str]) -> list[Hit]:
+    """Each passage as a retrieved chunk of its own document, with one unit per sentence."""
+    hits = []
+    for i, text in enumerate(passages, start=1):
+        doc_id = content_hash(text)
+        units = [m.span() for m in SENTENCE.finditer(text) if m.group().strip()]
+        chunk = Chunk(doc_id=doc_id, ordinal=0, text=text, start=0, end=len(text), clean=text, units=units)
+        meta = DocumentMeta(title=f"资料{i}", doc_type="其他")
+        hits.append(Hit(chunk, DocumentRecord(doc_id, f"rgb-{doc_id}.txt", "rgb", meta), 1.0 / i))
+    return hits
+
+
+def raw_refused(raw: str) -> bool:
+    return RGB_REFUSAL in raw or REFUSAL_PREFIX in raw
+
+
+def run_rgb(answerer: GroundedAnswerer, path: Path, limit: int | None, n_passages: int = 5) -> dict[str, Any]:
+    """Refusal rates on negative-only records; `answerer` must have evidence_gate=False (the gate is applied here)."""
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = []
+    for record in records[:limit]:
+        hits = passage_hits([p for p in record["negative"] if p.strip()][:n_passages])
+        started = time.perf_counter()
+        tokens: list[str] = []
+        first = None
+        answer = None
+        for kind, value in answerer.stream(record["query"], hits):
+            if kind == "token":
+                first = first if first is not None else time.perf_counter() - started
+                tokens.append(value)
+            else:
+                answer = value
+        assert answer is not None
+        gated = answerer.extractive.run(record["query"], hits)
+        rows.append({
+            "id": record["id"], "raw": "".join(tokens), "raw_refused": raw_refused("".join(tokens)),
+            "verified_refused": answer.refused, "pipeline_refused": gated.refused or answer.refused,
+            "notice": answer.notice, "verify_s": answer.timings.get("verify"), "first_token_s": first,
+            "total_s": time.perf_counter() - started,
+        })
+    n = len(rows)
+    return {
+        "n": n,
+        "raw_model_refusal_rate": round(sum(r["raw_refused"] for r in rows) / n, 4) if n else None,
+        "verified_no_gate_refusal_rate": round(sum(r["verified_refused"] for r in rows) / n, 4) if n else None,
+        "verified_pipeline_refusal_rate": round(sum(r["pipeline_refused"] for r in rows) / n, 4) if n else None,
+        "rows": rows,
+    }
