@@ -1,18 +1,25 @@
-"""Scorers for the evalkit question format: retrieval recall, answer accuracy, refusals, citation precision.
+"""Scorer functions: each takes one case's expectations and one response, and returns a number or a bool.
 
-They follow the definitions of the reference scorer described in the evalkit README (numbers are never
-matched inside longer numbers; a gold passage is found when the top-k chunks of its document cover half of it).
+They follow the evalkit reference scorer (../shared/evalkit/score.py) where it defines a metric: text is compared
+after NFKC and whitespace removal, numbers are never matched inside longer numbers, and a gold passage counts as
+retrieved when the top-k chunks of its document cover at least half of it. Aggregation lives in `evals.scoring`.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from collections import defaultdict
-from statistics import mean
+from collections.abc import Sequence
 from typing import Any
 
-REFUSAL_MARKERS = ("未找到", "没有找到", "找不到", "无法回答", "无法确定", "没有相关信息", "未提及", "资料中没有")
+from evals.numbers import numbers_equal
+
+# The reference scorer's refusal phrases, plus the assistant's own refusal prefix and RGB's "信息不足".
+REFUSAL_MARKERS = (
+    "未找到", "没有找到", "找不到", "无法回答", "无法确定", "无相关信息", "没有相关信息", "未提及", "未涉及", "不包含",
+    "没有提供", "未提供", "资料中没有", "文档中没有", "语料中没有", "无法从", "不知道", "信息不足",
+)
 
 
 def norm(text: str) -> str:
@@ -31,28 +38,56 @@ def contains(needle: str, haystack_normed: str) -> bool:
 
 
 def is_refusal(pred: dict[str, Any]) -> bool:
+    """The `refused` flag when the prediction has one; otherwise a refusal phrase in the answer."""
     if pred.get("refused") is not None:
         return bool(pred["refused"])
     answer = norm(pred.get("answer", ""))
     return any(norm(m) in answer for m in REFUSAL_MARKERS)
 
 
-def answer_correct(question: dict[str, Any], pred: dict[str, Any]) -> bool:
-    if is_refusal(pred):
-        return False
-    answer = norm(pred.get("answer", ""))
-    keywords = question.get("answer_keywords") or []
-    if keywords:
-        return all(contains(k, answer) for k in keywords)
-    return any(contains(a, answer) for a in [question["answer"], *question.get("answer_aliases", [])])
+def groups_match(groups: list[list[str]], answer: str) -> bool:
+    """Every group has an alternative contained in `answer` (the reference scorer's rule)."""
+    text = norm(answer)
+    return bool(groups) and all(any(contains(alt, text) for alt in group) for group in groups)
 
 
-def passage_coverage(passage: str, chunks: list[str], document: str) -> float:
-    """Share of `passage` (located in `document`) covered by `chunks` (also located in it)."""
-    doc, p = norm(document), norm(passage)
-    ps = doc.find(p)
-    if ps < 0 or not p:
+def exact_contains(expected: str, aliases: list[str], answer: str) -> bool:
+    """The whole expected answer, or one whole alias, appears in `answer` (no keyword decomposition)."""
+    text = norm(answer)
+    return any(contains(a, text) for a in [expected, *aliases] if a)
+
+
+def numeric_match(groups: list[list[str]], answer: str) -> bool | None:
+    """Every group has an alternative whose numbers all appear in `answer` after unit normalisation.
+
+    Groups without any number are ignored; None when no group has one (the metric does not apply).
+    """
+    verdicts = []
+    for group in groups:
+        checks = [numbers_equal(alt, answer) for alt in group]
+        if any(c is not None for c in checks):
+            verdicts.append(any(c is True for c in checks))
+    return all(verdicts) if verdicts else None
+
+
+def passage_coverage(passage: str, chunks: Sequence[str], document: str = "") -> float:
+    """Share of `passage` covered by `chunks`, all located in `document` (normalised).
+
+    Without the document text, a chunk covers the passage only by containing it (or being contained in it).
+    """
+    p = norm(passage)
+    if not p:
         return 0.0
+    doc = norm(document)
+    ps = doc.find(p) if doc else -1
+    if ps < 0:
+        best = 0.0
+        for chunk in map(norm, chunks):
+            if chunk and p in chunk:
+                return 1.0
+            if chunk and chunk in p:
+                best = max(best, len(chunk) / len(p))
+        return best
     pe = ps + len(p)
     covered = [False] * len(p)
     for chunk in map(norm, chunks):
@@ -68,54 +103,120 @@ def passage_coverage(passage: str, chunks: list[str], document: str) -> float:
     return sum(covered) / len(p)
 
 
-def score(
-    questions: list[dict[str, Any]], predictions: dict[str, dict[str, Any]], documents: dict[str, str],
-    ks: tuple[int, ...] = (1, 3, 5), min_cover: float = 0.5,
-) -> dict[str, Any]:
-    """All metrics for `predictions` (by question id) against `questions`; `documents` maps file name to text."""
-    recall: dict[str, list[float]] = defaultdict(list)
-    accuracy, refused_ok, false_refusal, cite_precision, cite_recall = [], [], [], [], []
-    by_type: dict[str, list[bool]] = defaultdict(list)
-    for q in questions:
-        pred = predictions.get(q["id"], {})
-        retrieved = pred.get("retrieved", [])
-        if not q.get("supporting_passages"):
-            ok = is_refusal(pred)
-            refused_ok.append(ok)
-            by_type[q["type"]].append(ok)
-            continue
-        for k in ks:
-            top = retrieved[:k]
-            docs = {r["doc"] for r in top}
-            recall[f"doc_recall@{k}"].append(sum(d in docs for d in q["source_docs"]) / len(q["source_docs"]))
-            found = [
-                passage_coverage(sp["text"], [r["text"] for r in top if r["doc"] == sp["doc"]],
-                                 documents.get(sp["doc"], "")) >= min_cover
-                for sp in q["supporting_passages"]
-            ]
-            recall[f"passage_recall@{k}"].append(sum(found) / len(found))
-        ok = answer_correct(q, pred)
-        accuracy.append(ok)
-        false_refusal.append(is_refusal(pred))
-        by_type[q["type"]].append(ok)
-        cites = pred.get("citations", [])
-        good = [c["doc"] in q["source_docs"] for c in cites]
-        cite_precision.append(sum(good) / len(good) if cites else 0.0)
-        cite_recall.append(len({c["doc"] for c in cites} & set(q["source_docs"])) / len(q["source_docs"]))
+def relevance(
+    retrieved: list[dict[str, Any]], passages: list[dict[str, str]], documents: dict[str, str], min_cover: float = 0.5,
+) -> list[int]:
+    """Per retrieved chunk: 1 if it alone covers `min_cover` of a gold passage not already covered higher up."""
+    found: set[int] = set()
+    gains = []
+    for r in retrieved:
+        gain = 0
+        for i, sp in enumerate(passages):
+            if i in found or r.get("doc") != sp["doc"]:
+                continue
+            if passage_coverage(sp["text"], [r.get("text", "")], documents.get(sp["doc"], "")) >= min_cover:
+                found.add(i)
+                gain = 1
+                break
+        gains.append(gain)
+    return gains
 
-    def avg(xs: list) -> float | None:
-        return round(mean(xs), 4) if xs else None
 
-    out: dict[str, Any] = {name: avg(vals) for name, vals in sorted(recall.items())}
-    out |= {
-        "answer_contains_acc": avg(accuracy),
-        "false_refusal_rate": avg(false_refusal),
-        "refusal_acc_on_unanswerable": avg(refused_ok),
-        "citation_precision_doc": avg(cite_precision),
-        "citation_recall_doc": avg(cite_recall),
-        "by_type": {t: avg(v) for t, v in sorted(by_type.items())},
-        "n_answerable": len(accuracy),
-        "n_unanswerable": len(refused_ok),
-        "n_missing_predictions": sum(q["id"] not in predictions for q in questions),
-    }
-    return out
+def doc_relevance(retrieved: list[dict[str, Any]], source_docs: list[str]) -> list[int]:
+    """Per retrieved chunk: 1 for the first chunk of each gold document."""
+    seen: set[str] = set()
+    gains = []
+    for r in retrieved:
+        doc = r.get("doc", "")
+        gains.append(int(doc in source_docs and doc not in seen))
+        seen.add(doc)
+    return gains
+
+
+def reciprocal_rank(gains: list[int]) -> float:
+    return next((1.0 / i for i, g in enumerate(gains, start=1) if g), 0.0)
+
+
+def ndcg(gains: list[int], n_relevant: int, k: int) -> float:
+    """Binary-gain nDCG@k: DCG of `gains[:k]` over the DCG of `min(n_relevant, k)` hits at the top."""
+    ideal = sum(1 / math.log2(i + 1) for i in range(1, min(n_relevant, k) + 1))
+    if ideal == 0:
+        return 0.0
+    return sum(g / math.log2(i + 1) for i, g in enumerate(gains[:k], start=1)) / ideal
+
+
+def doc_recall(retrieved: list[dict[str, Any]], source_docs: list[str], k: int) -> float:
+    docs = {r.get("doc") for r in retrieved[:k]}
+    return sum(d in docs for d in source_docs) / len(source_docs) if source_docs else 0.0
+
+
+def passage_recall(
+    retrieved: list[dict[str, Any]], passages: list[dict[str, str]], documents: dict[str, str], k: int,
+    min_cover: float = 0.5,
+) -> float:
+    if not passages:
+        return 0.0
+    top = retrieved[:k]
+    found = [
+        passage_coverage(sp["text"], [r.get("text", "") for r in top if r.get("doc") == sp["doc"]],
+                         documents.get(sp["doc"], "")) >= min_cover
+        for sp in passages
+    ]
+    return sum(found) / len(found)
+
+
+def citation_doc_scores(citations: list[dict[str, Any]], source_docs: list[str]) -> tuple[float, float]:
+    """(precision, recall) of cited documents; an answer citing nothing scores 0 on both, as in the reference."""
+    if not citations or not source_docs:
+        return 0.0, 0.0
+    precision = sum(c.get("doc") in source_docs for c in citations) / len(citations)
+    recall = len({c.get("doc") for c in citations} & set(source_docs)) / len(source_docs)
+    return precision, recall
+
+
+def span_overlaps(quote: str, passage: str, document: str = "") -> bool:
+    """The quoted span and the gold passage share text: located in the document, their ranges intersect."""
+    q, p, doc = norm(quote), norm(passage), norm(document)
+    if not q or not p:
+        return False
+    if q in p or p in q:
+        return True
+    ps = doc.find(p) if doc else -1
+    if ps < 0:
+        return False
+    start = doc.find(q)
+    while start >= 0:
+        if start < ps + len(p) and ps < start + len(q):
+            return True
+        start = doc.find(q, start + 1)
+    return False
+
+
+def citation_span_scores(
+    citations: list[dict[str, Any]], passages: list[dict[str, str]], documents: dict[str, str], min_cover: float = 0.5,
+) -> tuple[float, float]:
+    """(precision, recall) at span level: cited spans that overlap a gold passage of their document, and gold
+    passages covered at least `min_cover` by the quotes of their document."""
+    if not citations or not passages:
+        return 0.0, 0.0
+    good = [
+        any(c.get("doc") == sp["doc"] and span_overlaps(c.get("text", ""), sp["text"], documents.get(sp["doc"], ""))
+            for sp in passages)
+        for c in citations
+    ]
+    covered = [
+        passage_coverage(sp["text"], [c.get("text", "") for c in citations if c.get("doc") == sp["doc"]],
+                         documents.get(sp["doc"], "")) >= min_cover
+        for sp in passages
+    ]
+    return sum(good) / len(good), sum(covered) / len(covered)
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (0-100) with linear interpolation between order statistics (numpy's default)."""
+    if not values:
+        return None
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q / 100
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
