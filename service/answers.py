@@ -46,6 +46,12 @@ class Answer:
     generator: str = "extractive"
     evidence_score: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    # --- generation (issue #3) ---
+    model: str = ""  # the model that wrote the answer ("" for extractive answers)
+    prompt_version: str = ""  # e.g. "answer.v1": the prompt file the model was given
+    notice: str = ""  # why the answer is not what was asked for (e.g. the model failed: extractive fallback)
+    conversation_id: str = ""
+    rewritten_query: str = ""  # the standalone query a follow-up was rewritten into ("" = the question itself)
 
     def to_dict(self, with_hits: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -57,6 +63,11 @@ class Answer:
             "generator": self.generator,
             "evidence_score": round(self.evidence_score, 4),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "model": self.model,
+            "prompt_version": self.prompt_version,
+            "notice": self.notice,
+            "conversation_id": self.conversation_id,
+            "rewritten_query": self.rewritten_query,
         }
         if with_hits:
             data["retrieved"] = [hit_to_dict(h) for h in self.hits]
@@ -64,7 +75,7 @@ class Answer:
 
     def render_text(self) -> str:
         """The answer followed by its sources, as a terminal or a chat message shows it."""
-        lines = [self.answer]
+        lines = [f"（{self.notice}）", self.answer] if self.notice else [self.answer]
         if self.citations:
             lines.append("")
             lines.append("来源：")
@@ -76,8 +87,16 @@ class Answer:
         return "\n".join(lines)
 
 
+def book_title(title: str) -> str:
+    """《title》, with book marks inside the title turned into 〈〉 as Chinese usage nests them."""
+    inner = title.strip()
+    if inner.startswith("《") and inner.endswith("》") and inner.count("《") == 1:
+        inner = inner[1:-1]
+    return "《" + inner.replace("《", "〈").replace("》", "〉") + "》"
+
+
 def source_line(c: Citation) -> str:
-    parts = [f"《{c.title}》"]
+    parts = [book_title(c.title)]
     details = [x for x in (c.doc_number, c.issued, c.validity if c.validity != "未知" else "") if x]
     if details:
         parts.append("（" + "，".join(details) + "）")

