@@ -29,7 +29,7 @@ from retriever.types import Hit
 from service.answers import REFUSAL_PREFIX, Answer
 from service.assistant import Assistant
 from service.generation.facts import extract, unsupported
-from service.generation.grounded import GroundedAnswerer
+from service.generation.grounded import NOTICE_UNVERIFIED, GroundedAnswerer
 from service.generation.llama_server import llama_server
 from service.generation.prompting import build_sources
 from service.settings import load_settings
@@ -60,7 +60,7 @@ def _path(answer: Answer, model: str) -> str:
 
 def dev_run(assistant: Assistant, questions: list[dict[str, Any]]) -> tuple[list[dict], dict[str, list[dict]]]:
     """One row of figures per question, and predictions (evalkit schema) for three answerers."""
-    rows, preds = [], {"verified": [], "raw_model": [], "extractive": []}
+    rows, preds = [], {"verified": [], "verified_refuse_fallback": [], "raw_model": [], "extractive": []}
     seen: list[Answer] = []
     assistant.observers.append(seen.append)  # the Answer object itself, with the hits it was built from
     for q in questions:
@@ -93,9 +93,12 @@ def dev_run(assistant: Assistant, questions: list[dict[str, Any]]) -> tuple[list
         extractive = answer if path == "fast_path" else assistant.answerer.run(query, answer.hits)
         retrieved = [{"doc": h.document.source, "text": h.chunk.text} for h in answer.hits]
         unverified = (None, raw, REFUSAL_PREFIX in raw) if model_called else (answer, answer.answer, answer.refused)
+        # verify_fallback=refuse: what the same run gives when an answer with nothing verified is refused instead
+        refuse = (None, REFUSAL_PREFIX, True) if answer.notice == NOTICE_UNVERIFIED else (answer, answer.answer,
+                                                                                          answer.refused)
         for name, (made, text, refused) in (
-            ("verified", (answer, answer.answer, answer.refused)), ("raw_model", unverified),
-            ("extractive", (extractive, extractive.answer, extractive.refused)),
+            ("verified", (answer, answer.answer, answer.refused)), ("verified_refuse_fallback", refuse),
+            ("raw_model", unverified), ("extractive", (extractive, extractive.answer, extractive.refused)),
         ):
             citations = [{"doc": c.doc, "text": c.quote} for c in made.citations] if made else []
             preds[name].append({"id": q["id"], "answer": text, "refused": refused, "retrieved": retrieved,

@@ -3,7 +3,8 @@
 Each record's query is answered from its negative passages (at most `n_passages`) as numbered sources. Three
 refusal rates come from one model call per record: the raw model (its reply contains RGB's "信息不足" or our
 refusal sentence), the verified answer without the evidence gate, and the verified pipeline as shipped (the
-extractive evidence gate first). Refusal on these records is the right answer.
+extractive evidence gate first), each with an answer that has nothing verified falling back to the extractive
+answer (the default) or refused (`verify_fallback=refuse`). Refusal on these records is the right answer.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from retriever.types import Chunk, DocumentMeta, DocumentRecord, Hit, content_hash
 from service.answers import REFUSAL_PREFIX
-from service.generation.grounded import GroundedAnswerer
+from service.generation.grounded import NOTICE_UNVERIFIED, GroundedAnswerer
 
 RGB_REFUSAL = "信息不足"
 SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
@@ -59,14 +60,19 @@ def run_rgb(answerer: GroundedAnswerer, path: Path, limit: int | None, n_passage
         rows.append({
             "id": record["id"], "raw": "".join(tokens), "raw_refused": raw_refused("".join(tokens)),
             "verified_refused": answer.refused, "pipeline_refused": gated.refused or answer.refused,
+            "verified_refused_refuse_fallback": answer.refused or answer.notice == NOTICE_UNVERIFIED,
+            "pipeline_refused_refuse_fallback": gated.refused or answer.refused or answer.notice == NOTICE_UNVERIFIED,
             "notice": answer.notice, "verify_s": answer.timings.get("verify"), "first_token_s": first,
             "total_s": time.perf_counter() - started,
         })
-    n = len(rows)
+    def rate(key: str) -> float | None:
+        return round(sum(r[key] for r in rows) / len(rows), 4) if rows else None
+
     return {
-        "n": n,
-        "raw_model_refusal_rate": round(sum(r["raw_refused"] for r in rows) / n, 4) if n else None,
-        "verified_no_gate_refusal_rate": round(sum(r["verified_refused"] for r in rows) / n, 4) if n else None,
-        "verified_pipeline_refusal_rate": round(sum(r["pipeline_refused"] for r in rows) / n, 4) if n else None,
+        "n": len(rows), "raw_model_refusal_rate": rate("raw_refused"),
+        "verified_no_gate_refusal_rate": rate("verified_refused"),
+        "verified_pipeline_refusal_rate": rate("pipeline_refused"),
+        "verified_no_gate_refusal_rate_refuse_fallback": rate("verified_refused_refuse_fallback"),
+        "verified_pipeline_refusal_rate_refuse_fallback": rate("pipeline_refused_refuse_fallback"),
         "rows": rows,
     }

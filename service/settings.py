@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0, le=2)
     llm_source_chars: int = Field(6000, ge=200, description="characters of sources shown to the model (its context)")
     verify_mode: str = Field("remove", pattern="^(remove|mark)$", description="unsupported sentences: remove | mark")
+    verify_fallback: str = Field(
+        "extractive", pattern="^(extractive|refuse)$",
+        description="when no sentence of a model's answer is verified: the extractive answer | a refusal",
+    )
     verify_min_overlap: float = Field(
         0.35, ge=0, le=1, description="least content overlap of a sentence with its sources (evals/calibrate_verify.py)"
     )

@@ -28,7 +28,7 @@ def build_answerer(settings: Settings, extractive: ExtractiveAnswerer, generator
     return GroundedAnswerer(
         extractive, generator, verifier=CitationVerifier(settings.verify_min_overlap), mode=settings.verify_mode,
         timeout=settings.llm_timeout, max_tokens=settings.llm_max_tokens, retries=settings.llm_retries,
-        sources_budget=settings.llm_source_chars,
+        sources_budget=settings.llm_source_chars, on_unverified=settings.verify_fallback,
     )
 
 

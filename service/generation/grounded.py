@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 NOTICE_MODEL_FAILED = "语言模型暂时不可用，以下为从政策原文摘录的答案"
 NOTICE_UNVERIFIED = "语言模型的回答未能通过引用核验，以下为从政策原文摘录的答案"
+NOTICE_UNVERIFIED_REFUSED = "语言模型的回答未能通过引用核验，未予采用"
 UNVERIFIED_MARK = "（未核实）"
 Event = tuple[Literal["token", "answer"], Any]
 
@@ -32,7 +33,8 @@ class GroundedAnswerer:
     """Evidence gate -> prompt -> model (streamed) -> citation verification -> answer, or the extractive answer.
 
     With `generator=None` it is the extractive answerer with a streaming interface. `mode` = "remove" drops
-    unsupported sentences, "mark" keeps them with `verified=False` and a visible mark. Raises ValueError on a bad
+    unsupported sentences, "mark" keeps them with `verified=False` and a visible mark. When no sentence is verified,
+    `on_unverified` = "extractive" answers with the extractive answer, "refuse" refuses. Raises ValueError on a bad
     mode; model failures never raise.
     """
 
@@ -40,10 +42,13 @@ class GroundedAnswerer:
         self, extractive: ExtractiveAnswerer, generator: Generator | None = None, *,
         verifier: CitationVerifier | None = None, prompt: Prompt | None = None, mode: str = "remove",
         timeout: float = 60.0, max_tokens: int = 512, retries: int = 1, evidence_gate: bool = True,
-        max_source_chars: int = 1200, sources_budget: int | None = None,
+        max_source_chars: int = 1200, sources_budget: int | None = None, on_unverified: str = "extractive",
     ) -> None:
         if mode not in ("remove", "mark"):
             raise ValueError("mode must be 'remove' or 'mark'")
+        if on_unverified not in ("extractive", "refuse"):
+            raise ValueError("on_unverified must be 'extractive' or 'refuse'")
+        self.on_unverified = on_unverified
         self.extractive = extractive
         self.generator = generator
         self.verifier = verifier or CitationVerifier()
@@ -104,8 +109,10 @@ class GroundedAnswerer:
         model_info = {"generator": self.name, "model": self.generator.model if self.generator else "",
                       "prompt_version": self.prompt.id}
         if not verified:
-            if REFUSAL_PREFIX in raw:  # the model says the sources do not answer: a refusal, as the prompt asks
-                return replace(refusal(question, extractive.hits, extractive.evidence_score), **model_info)
+            if REFUSAL_PREFIX in raw or self.on_unverified == "refuse":  # the model's own refusal, or nothing usable
+                notice = "" if REFUSAL_PREFIX in raw else NOTICE_UNVERIFIED_REFUSED
+                return replace(refusal(question, extractive.hits, extractive.evidence_score), notice=notice,
+                               **model_info)
             return self._fallback(extractive, NOTICE_UNVERIFIED)
         kept = checks if self.mode == "mark" else verified
         by_n = {s.n: s for s in sources}

@@ -8,7 +8,12 @@ import pytest
 
 from service.answers import REFUSAL_PREFIX
 from service.extractive import ExtractiveAnswerer
-from service.generation.grounded import NOTICE_MODEL_FAILED, NOTICE_UNVERIFIED, GroundedAnswerer
+from service.generation.grounded import (
+    NOTICE_MODEL_FAILED,
+    NOTICE_UNVERIFIED,
+    NOTICE_UNVERIFIED_REFUSED,
+    GroundedAnswerer,
+)
 from service.generation.prompting import Prompt, build_sources, load_prompt
 from service.generation.verify import CitationVerifier
 from tests.service.generation_helpers import BANFA, default_hits, make_hit, scripted
@@ -68,6 +73,15 @@ def test_a_malformed_or_unsupported_reply_falls_back_to_the_extractive_answer(re
     assert answer.answer == expected.answer
     assert answer.notice in (NOTICE_UNVERIFIED, NOTICE_MODEL_FAILED)
     assert answer.generator == "extractive"
+
+
+def test_an_unverified_reply_can_be_refused_instead() -> None:
+    gen, _ = scripted("低保标准是1200元[1]。")
+    answer = answerer(gen, on_unverified="refuse").run(QUESTION, default_hits())
+    assert answer.refused and answer.answer.startswith(REFUSAL_PREFIX) and not answer.citations
+    assert answer.notice == NOTICE_UNVERIFIED_REFUSED and answer.generator == "openai:scripted"
+    with pytest.raises(ValueError, match="on_unverified"):
+        answerer(gen, on_unverified="guess")
 
 
 def test_timeout_falls_back_quickly() -> None:
