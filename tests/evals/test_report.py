@@ -90,3 +90,18 @@ def test_report_command_reads_a_run_folder(tmp_path: Path) -> None:
 
 def test_report_command_on_a_folder_without_results_exits_2(tmp_path: Path) -> None:
     assert CliRunner().invoke(app, ["report", str(tmp_path)]).exit_code == 2
+
+
+def test_report_shows_the_judges_scores_or_why_there_are_none(tmp_path: Path) -> None:
+    summary, details = _summary()
+    skipped = summary | {"ragas": {"skipped": "ragas metrics skipped: no judge model configured"}}
+    html = write_report(skipped, details, tmp_path / "a")[0].read_text(encoding="utf-8")
+    assert 'id="ragas-skipped"' in html and "no judge model configured" in html
+    judged = {name: {"judge_model": "qwen-judge", "judge_mode": "json", "n": 1, "ragas_faithfulness": 0.25,
+                     "unscored": {"faithfulness": 1}} for name in details}
+    page = _Page()
+    page.feed(write_report(summary | {"ragas": judged}, details, tmp_path / "b")[0].read_text(encoding="utf-8"))
+    cells = [c.strip() for c in page.cells]
+    row = cells.index("ragas_faithfulness")
+    assert cells[row + 1: row + 3] == ["0.250", "0.250"]
+    assert cells[cells.index("unscored faithfulness") + 1] == "1"

