@@ -60,21 +60,14 @@ def text_hit(doc: str, text: str, start: int = 0, ordinal: int = 0, meta: Docume
     return Hit(chunk, record, score)
 
 
-def _writer(assistant: Assistant) -> Any:
-    """The step that writes answers from hits: the model-backed writer when the assistant has one (issue #3),
-    else the extractive answerer. Both have `run(question, hits) -> Answer`."""
-    return getattr(assistant, "writer", None) or assistant.answerer
-
-
 def answer_from_hits(assistant: Assistant, question: str, hits: list[Hit]) -> Answer:
-    """What `Assistant.ask` does after searching: fast paths first, then the answer writer."""
-    answer = next((a for a in (path(question, hits) for path in assistant.fast_paths) if a is not None), None)
-    return answer if answer is not None else _writer(assistant).run(question, hits)
+    """What `Assistant.ask` does after searching, by the assistant's own code (so the two cannot drift apart)."""
+    return assistant.answer_from_hits(question, hits)
 
 
 def settings_description(assistant: Assistant) -> dict[str, Any]:
     s = assistant.settings
-    writer = _writer(assistant)
+    writer = assistant.writer
     return {"embedder": s.embedder, "top_k": s.top_k, "refusal_threshold": s.refusal_threshold,
             "generator": getattr(s, "generator", ""), "answerer": str(getattr(writer, "name", type(writer).__name__))}
 

@@ -102,8 +102,20 @@ class Assistant:
     # --- questions ---
 
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None) -> list[Hit]:
+        """The hits `ask` would answer from: filters narrowed by the question as `ask` does (the date it asks
+        about selects the documents in force on that date)."""
         self._check_question(query)
-        return self.index.search(query, k or self.settings.top_k, filters)
+        return self.index.search(query, k or self.settings.top_k, self._narrowed(query, filters))
+
+    def answer_from_hits(self, question: str, hits: list[Hit]) -> Answer:
+        """What `ask` does once it has hits, for callers that bring their own (evaluation configurations, a suite's
+        given passages): the fast paths, else the answer writer; then the answer hooks. Observers are not told."""
+        answer = self._fast_answer(question, hits)
+        if answer is None:
+            answer = self.writer.run(question, hits)
+        for finish in self.answer_hooks:
+            answer = finish(answer)
+        return answer
 
     @cached_property
     def conversations(self) -> ConversationStore:
@@ -144,11 +156,9 @@ class Assistant:
         query = question
         if conversation_id is not None:
             query = self.rewriter.rewrite(question, self.conversations.history(conversation_id))
-        for narrow in self.filter_hooks:
-            filters = narrow(query, filters)
-        hits = self.index.search(query, self.settings.top_k, filters, legs=legs)
+        hits = self.index.search(query, self.settings.top_k, self._narrowed(query, filters), legs=legs)
         searched = time.perf_counter()
-        answer = next((a for a in (path(query, hits) for path in self.fast_paths) if a is not None), None)
+        answer = self._fast_answer(query, hits)
         if answer is None:
             for kind, value in self.writer.stream(query, hits):
                 if kind == "token":
@@ -170,6 +180,14 @@ class Assistant:
         for observe in self.observers:
             observe(answer)
         yield "answer", answer
+
+    def _narrowed(self, query: str, filters: SearchFilters | None) -> SearchFilters | None:
+        for narrow in self.filter_hooks:
+            filters = narrow(query, filters)
+        return filters
+
+    def _fast_answer(self, question: str, hits: list[Hit]) -> Answer | None:
+        return next((a for a in (path(question, hits) for path in self.fast_paths) if a is not None), None)
 
     def _check_question(self, question: str) -> None:
         if not question.strip():

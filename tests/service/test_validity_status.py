@@ -139,6 +139,19 @@ def test_a_question_about_a_past_year_uses_the_documents_of_that_year_and_says_t
     assert not answer.refused and "780" in answer.answer
     assert "现已废止" in answer.answer and "临政规〔2024〕3号" in answer.answer
     assert all(c.validity == "已废止" for c in answer.citations)
+    # `search` (CLI, API) shows the hits `ask` answered from: the same date narrowing.
+    assert {h.document.source for h in assistant.search("2019年的时候城市居民低保标准每人每月是多少？")} == {"xize_2019.txt"}
+    assert {h.document.source for h in assistant.search("现在城市居民低保标准每人每月是多少？")} == {"banfa_2024.txt"}
+
+
+def test_hits_brought_by_the_caller_are_answered_as_ask_answers_them(fake_settings, tmp_path: Path) -> None:  # noqa: ANN001
+    assistant = Assistant(fake_settings)
+    assistant.ingest([_write(tmp_path, "xize_2019.txt", OLD_TEXT), _write(tmp_path, "banfa_2024.txt", NEW_TEXT)])
+    question = "2019年的时候城市居民低保标准每人每月是多少？"
+    asked = assistant.ask(question)
+    given = assistant.answer_from_hits(question, asked.hits)
+    assert given.answer == asked.answer  # the answer hooks ran too: the lapsed-document notice is there
+    assert "现已废止" in given.answer and [(c.doc, c.start) for c in given.citations] == [(c.doc, c.start) for c in asked.citations]
 
 
 def test_a_status_question_is_answered_from_the_repeal_clause(fake_settings, tmp_path: Path) -> None:  # noqa: ANN001
