@@ -78,3 +78,17 @@ def test_an_unparsed_judgement_is_counted_with_its_reason_not_scored_zero() -> N
 
 def test_a_plain_error_keeps_its_type_in_the_reason() -> None:
     assert _reason(TimeoutError("judge did not answer\nin 120 s")) == "TimeoutError: judge did not answer in 120 s"
+
+
+def test_a_bad_judge_mode_stops_the_run_before_any_work(tmp_path) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from evals.cli import app
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"id": "a", "type": "regulation", "question": "多久？", "answer": "20个工作日"}\n',
+                         encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", "--questions", str(questions), "--out", str(tmp_path / "out"),
+                                      "--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "m", "--judge-mode", "xml"])
+    assert result.exit_code == 2 and "json, tools" in result.output
+    assert not (tmp_path / "out").exists()

@@ -49,7 +49,7 @@ def test_eval_run_scores_answers_with_a_judge_over_the_wire(
     before = _requests(log)
     result = CliRunner().invoke(app, [
         "run", "--questions", str(questions), "--corpus", str(SAMPLE_CORPUS), "--out", str(out), "--no-progress",
-        "--judge-url", url, "--judge-model", MODEL, "--judge-mode", "tools", "--judge-max-tokens", "384",
+        "--judge-url", url, "--judge-model", MODEL, "--judge-mode", "tools", "--judge-max-tokens", "384", "--judge-timeout", "900",
     ])
     assert result.exit_code == 0, result.output
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
