@@ -159,6 +159,10 @@ def compare(
         comparison["ragas"] = ragas_metrics([], {}, judge)  # says why it was skipped
         typer.echo(comparison["ragas"]["skipped"], err=True)
     (out / "comparison.json").write_text(json.dumps(comparison, ensure_ascii=False, indent=2), encoding="utf-8")
+    if judge.configured:  # the report was written before the judge ran
+        from evals.report import load_results, write_report
+
+        write_report(*load_results(out), out)
     typer.echo(table(comparison))
     typer.echo(f"\n{out / 'comparison.json'}\n{out / 'report.html'}")
 

@@ -65,6 +65,10 @@ def table(comparison: dict[str, Any], markdown: bool = False) -> str:
     """The side-by-side table of `comparison` (as text, or as a Markdown table)."""
     names = list(comparison["configs"])
     rows = [[header, *(_cell(comparison["configs"][n]["metrics"].get(key)) for n in names)] for key, header in TABLE]
+    judged = comparison.get("ragas") if isinstance(comparison.get("ragas"), dict) else {}
+    keys = sorted({k for n in names for k in (judged.get(n) or {}) if k.startswith("ragas_")})
+    rows += [[key.replace("ragas_", "judge: "), *(_cell((judged.get(n) or {}).get(key)) for n in names)]
+             for key in keys]
     head = ["metric", *names]
     if markdown:
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]

@@ -114,3 +114,31 @@ def test_unknown_configuration_exits_2(suite: tuple[Path, Path], tmp_path: Path)
     result = CliRunner().invoke(app, ["compare", "--corpus", str(corpus), "--questions", str(questions),
                                       "--out", str(tmp_path / "o"), "--configs", "hybrid,magic"])
     assert result.exit_code == 2 and "magic" in result.output
+
+
+def test_compare_with_a_judge_puts_its_scores_in_the_table_report_and_gate(
+    suite: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    judged: list[tuple[str, str]] = []
+
+    def fake_judge(cases, predictions, judge):  # noqa: ANN001, ANN202 - stands in for ragas and its judge server
+        judged.append((judge.model, judge.mode))
+        answered = [c.id for c in cases if not predictions[c.id]["refused"]]
+        return {"judge_model": judge.model, "judge_mode": judge.mode, "n": len(answered),
+                "ragas_faithfulness": 0.5 + 0.25 * len(judged), "unscored": {"faithfulness": 0}}
+
+    monkeypatch.setattr("evals.cli.ragas_metrics", fake_judge)
+    corpus, questions = suite
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, [
+        "compare", "--corpus", str(corpus), "--questions", str(questions), "--out", str(out), "--no-progress",
+        "--configs", "bm25,hybrid", "--judge-url", "http://127.0.0.1:9/v1", "--judge-model", "judge-m",
+        "--judge-mode", "tools"])
+    assert result.exit_code == 0, result.output
+    assert judged == [("judge-m", "tools"), ("judge-m", "tools")]  # once per configuration
+    row = next(line for line in result.output.splitlines() if line.startswith("judge: faithfulness"))
+    assert row.split()[2:] == ["0.750", "1.000"]
+    assert 'id="ragas"' in (out / "report.html").read_text(encoding="utf-8")  # rewritten after the judge ran
+    gate = CliRunner().invoke(app, ["gate", "--baseline", str(out / "comparison.json"), "--current",
+                                    str(out / "comparison.json"), "--metric", "ragas_faithfulness"])
+    assert gate.exit_code == 0 and "2 metric" in gate.output
