@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
+from retriever.sqlite import SqliteFile, utc_now
 from retriever.types import Chunk, DocumentMeta, DocumentRecord, PolicyDocument
 
 MIGRATIONS: list[str] = [
@@ -80,22 +78,11 @@ MIGRATIONS: list[str] = [
 ]
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-class Registry:
+class Registry(SqliteFile):
     """Thread-safe access to one SQLite file. Writes happen in transactions: all or nothing."""
 
     def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.execute("PRAGMA busy_timeout=10000")
+        super().__init__(path, busy_timeout_s=10, foreign_keys=True)
         self._migrate()
 
     def _migrate(self) -> None:
@@ -106,21 +93,8 @@ class Registry:
                 if n in done:
                     continue
                 with self.transaction() as cur:
-                    for statement in filter(str.strip, sql.split(";")):
-                        cur.execute(statement)
-                    cur.execute("INSERT INTO migrations VALUES (?, ?)", (n, _now()))
-
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Cursor]:
-        with self._lock:
-            cur = self._conn.cursor()
-            cur.execute("BEGIN IMMEDIATE")
-            try:
-                yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            cur.execute("COMMIT")
+                    self.run_script(cur, sql)
+                    cur.execute("INSERT INTO migrations VALUES (?, ?)", (n, utc_now()))
 
     def data_version(self) -> int:
         """Changes whenever any connection (this process or another) commits a write."""
@@ -128,10 +102,6 @@ class Registry:
             own = self._conn.total_changes
             other = self._conn.execute("PRAGMA data_version").fetchone()[0]
             return hash((own, other))
-
-    def close(self) -> None:
-        with self._lock:
-            self._conn.close()
 
     # --- documents ---
 
@@ -146,17 +116,17 @@ class Registry:
         if kb:
             sql += " AND kb = ?"
             args += (kb,)
-        return [_record(r) for r in self._query(sql, args)]
+        return [_record(r) for r in self.query(sql, args)]
 
     def documents(self) -> list[DocumentRecord]:
-        return [_record(r) for r in self._query("SELECT * FROM documents ORDER BY kb, source")]
+        return [_record(r) for r in self.query("SELECT * FROM documents ORDER BY kb, source")]
 
     def document_text(self, doc_id: str) -> str:
         row = self._query_one("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
         return row["text"] if row else ""
 
     def history(self, doc_id: str) -> list[dict]:
-        rows = self._query(
+        rows = self.query(
             "SELECT version, text_hash, file_hash, ingested_at, retired_at, reason FROM document_history "
             "WHERE doc_id = ? ORDER BY version",
             (doc_id,),
@@ -175,7 +145,7 @@ class Registry:
                 "INSERT INTO documents (doc_id, kb, source, path, format, meta, version, text_hash, file_hash, text,"
                 " n_chunks, ingested_at, synced) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0)",
                 (doc.doc_id, doc.kb, doc.source, doc.path, doc.format, json.dumps(asdict(doc.meta), ensure_ascii=False),
-                 version, doc.text_hash, doc.file_hash, doc.text, len(chunks), _now()),
+                 version, doc.text_hash, doc.file_hash, doc.text, len(chunks), utc_now()),
             )
             cur.executemany(
                 "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -209,7 +179,7 @@ class Registry:
         cur.execute(
             "INSERT OR REPLACE INTO document_history VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (old["doc_id"], old["version"], old["kb"], old["source"], old["meta"], old["text_hash"], old["file_hash"],
-             old["text"], old["ingested_at"], _now(), reason),
+             old["text"], old["ingested_at"], utc_now(), reason),
         )
         cur.execute("DELETE FROM chunks WHERE doc_id = ?", (old["doc_id"],))
         cur.execute("DELETE FROM documents WHERE doc_id = ?", (old["doc_id"],))
@@ -219,20 +189,20 @@ class Registry:
             cur.executemany("UPDATE documents SET synced = ? WHERE doc_id = ?", [(int(synced), d) for d in doc_ids])
 
     def unsynced(self) -> list[str]:
-        return [r["doc_id"] for r in self._query("SELECT doc_id FROM documents WHERE synced = 0")]
+        return [r["doc_id"] for r in self.query("SELECT doc_id FROM documents WHERE synced = 0")]
 
     # --- chunks ---
 
     def chunks(self, doc_id: str | None = None) -> list[Chunk]:
         if doc_id:
-            rows = self._query("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
+            rows = self.query("SELECT * FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,))
         else:
-            rows = self._query("SELECT * FROM chunks ORDER BY doc_id, ordinal")
+            rows = self.query("SELECT * FROM chunks ORDER BY doc_id, ordinal")
         return [_chunk(r) for r in rows]
 
     def chunk_tokens(self) -> list[tuple[str, str, list[str]]]:
         """(chunk_id, doc_id, tokens) for every live chunk, in a stable order."""
-        rows = self._query("SELECT chunk_id, doc_id, tokens FROM chunks ORDER BY doc_id, ordinal")
+        rows = self.query("SELECT chunk_id, doc_id, tokens FROM chunks ORDER BY doc_id, ordinal")
         return [(r["chunk_id"], r["doc_id"], r["tokens"].split(" ") if r["tokens"] else []) for r in rows]
 
     def chunks_by_id(self, chunk_ids: list[str]) -> dict[str, Chunk]:
@@ -240,7 +210,7 @@ class Registry:
         for i in range(0, len(chunk_ids), 500):
             part = chunk_ids[i : i + 500]
             marks = ",".join("?" * len(part))
-            for r in self._query(f"SELECT * FROM chunks WHERE chunk_id IN ({marks})", tuple(part)):
+            for r in self.query(f"SELECT * FROM chunks WHERE chunk_id IN ({marks})", tuple(part)):
                 out[r["chunk_id"]] = _chunk(r)
         return out
 
@@ -251,7 +221,7 @@ class Registry:
         for i in range(0, len(keys), 500):
             part = keys[i : i + 500]
             marks = ",".join("?" * len(part))
-            for r in self._query(f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", tuple(part)):
+            for r in self.query(f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", tuple(part)):
                 out[r["key"]] = np.frombuffer(r["vector"], dtype=np.float32)
         return out
 
@@ -266,14 +236,10 @@ class Registry:
 
     def select(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
         """Rows of a read-only query, for stores that keep their own tables here (added through MIGRATIONS)."""
-        return self._query(sql, args)
-
-    def _query(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchall()
+        return self.query(sql, args)
 
     def _query_one(self, sql: str, args: tuple = ()) -> sqlite3.Row | None:
-        rows = self._query(sql, args)
+        rows = self.query(sql, args)
         return rows[0] if rows else None
 
 

@@ -8,9 +8,9 @@ which documents arrive does not matter. Tables come from a numbered migration in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from retriever.registry import Registry
+from retriever.sqlite import utc_now
 
 
 @dataclass
@@ -51,10 +51,6 @@ class Override:
     at: str
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 class RelationStore:
     """Read and write the validity tables of one registry."""
 
@@ -79,7 +75,7 @@ class RelationStore:
             cur.execute(
                 "INSERT INTO doc_validity (doc_id, text_hash, stated, effective, expires, status, reason, updated_at)"
                 " VALUES (?, '', ?, '', '', '', '', ?) ON CONFLICT(doc_id) DO UPDATE SET stated = excluded.stated",
-                (doc_id, stated, _now()))
+                (doc_id, stated, utc_now()))
 
     def put_facts(self, doc_id: str, text_hash: str, effective: str, expires: str,
                   relations: list[StoredRelation]) -> None:
@@ -89,7 +85,7 @@ class RelationStore:
                 "INSERT INTO doc_validity (doc_id, text_hash, stated, effective, expires, status, reason, updated_at)"
                 " VALUES (?, ?, '未知', ?, ?, '', '', ?) ON CONFLICT(doc_id) DO UPDATE SET text_hash = excluded.text_hash,"
                 " effective = excluded.effective, expires = excluded.expires, updated_at = excluded.updated_at",
-                (doc_id, text_hash, effective, expires, _now()))
+                (doc_id, text_hash, effective, expires, utc_now()))
             cur.execute("DELETE FROM doc_relations WHERE doc_id = ?", (doc_id,))
             cur.executemany(
                 "INSERT INTO doc_relations (doc_id, kind, target_title, target_number, subject_title, subject_number,"
@@ -115,9 +111,9 @@ class RelationStore:
         """Store a newly computed status and log the change."""
         with self.registry.transaction() as cur:
             cur.execute("UPDATE doc_validity SET status = ?, reason = ?, updated_at = ? WHERE doc_id = ?",
-                        (new, reason, _now(), doc_id))
+                        (new, reason, utc_now(), doc_id))
             cur.execute("INSERT INTO status_log (doc_id, at, old, new, reason) VALUES (?,?,?,?,?)",
-                        (doc_id, _now(), old, new, reason))
+                        (doc_id, utc_now(), old, new, reason))
 
     def log(self, doc_id: str) -> list[dict[str, str]]:
         rows = self.registry.select("SELECT at, old, new, reason FROM status_log WHERE doc_id = ? ORDER BY rowid",
@@ -133,7 +129,7 @@ class RelationStore:
     def set_override(self, doc_id: str, status: str, note: str, by: str) -> None:
         with self.registry.transaction() as cur:
             cur.execute("INSERT OR REPLACE INTO status_overrides (doc_id, status, note, by_, at) VALUES (?,?,?,?,?)",
-                        (doc_id, status, note, by, _now()))
+                        (doc_id, status, note, by, utc_now()))
 
     def clear_override(self, doc_id: str) -> bool:
         with self.registry.transaction() as cur:
