@@ -37,6 +37,8 @@ JudgeMode = Annotated[str, typer.Option(help="ragas judge: json (a JSON reply) |
                                              "then enforce its shape)", envvar="POLICY_EVAL_JUDGE_MODE")]
 JudgeMaxTokens = Annotated[int, typer.Option(help="ragas judge: longest reply", min=16,
                                              envvar="POLICY_EVAL_JUDGE_MAX_TOKENS")]
+JudgeSample = Annotated[int | None, typer.Option(help="ragas judge: judge only the first N answered questions",
+                                                 min=1, envvar="POLICY_EVAL_JUDGE_SAMPLE")]
 JudgeTimeout = Annotated[float, typer.Option(help="ragas judge: seconds to wait for one reply (a CPU judge needs "
                                                   "minutes)", min=1, envvar="POLICY_EVAL_JUDGE_TIMEOUT")]
 
@@ -58,9 +60,9 @@ def _suite_options(fmt: str, noise_rates: str, passages: int) -> dict[str, Any]:
 
 
 def _judge_config(url: str | None, model: str | None, key: str | None, mode: str, max_tokens: int,
-                  timeout: float) -> JudgeConfig:
+                  timeout: float, sample: int | None) -> JudgeConfig:
     try:
-        return JudgeConfig(url, model, key, mode=mode, max_tokens=max_tokens, timeout=timeout)
+        return JudgeConfig(url, model, key, mode=mode, max_tokens=max_tokens, timeout=timeout, sample=sample)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--judge-mode") from exc
 
@@ -94,6 +96,7 @@ def run(
     judge_mode: JudgeMode = "json",
     judge_max_tokens: JudgeMaxTokens = 1024,
     judge_timeout: JudgeTimeout = 120.0,
+    judge_sample: JudgeSample = None,
 ) -> None:
     """Index CORPUS in OUT/index, answer every question with one configuration, write predictions and metrics.
 
@@ -104,7 +107,7 @@ def run(
     settings = _settings(ctx, cache).model_copy(update={"data_dir": out / "index"})
     options = _suite_options(fmt, noise_rates, passages)
     judge = _judge_config(judge_url, judge_model, judge_api_key, judge_mode, judge_max_tokens,
-                          judge_timeout)
+                          judge_timeout, judge_sample)
     try:
         metrics = run_eval(questions, corpus or [], out, settings, legs=legs, config=config, show_progress=progress,
                            **options)
@@ -134,6 +137,7 @@ def compare(
     judge_mode: JudgeMode = "json",
     judge_max_tokens: JudgeMaxTokens = 1024,
     judge_timeout: JudgeTimeout = 120.0,
+    judge_sample: JudgeSample = None,
 ) -> None:
     """Run every configuration on one index of CORPUS; print a table, write comparison.json and report.html.
 
@@ -145,7 +149,7 @@ def compare(
 
     options = _suite_options(fmt, noise_rates, passages)
     judge = _judge_config(judge_url, judge_model, judge_api_key, judge_mode, judge_max_tokens,
-                          judge_timeout)
+                          judge_timeout, judge_sample)
     names = tuple(c.strip() for c in configs.split(",") if c.strip())
     command = "policy-assistant eval " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else ""
     try:

@@ -47,6 +47,7 @@ class JudgeConfig:
     max_tokens: int = 1024
     timeout: float = 120.0
     retries: int = 2  # re-asks after a reply that does not parse
+    sample: int | None = None  # judge only the first N answered questions (a CPU judge takes minutes per answer)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -57,8 +58,9 @@ class JudgeConfig:
         return bool(self.base_url and self.model)
 
 
-def ragas_rows(cases: list[Case], predictions: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The single-turn samples ragas scores: answerable questions that were answered."""
+def ragas_rows(cases: list[Case], predictions: dict[str, dict[str, Any]], limit: int | None = None
+               ) -> list[dict[str, Any]]:
+    """The single-turn samples ragas scores: answerable questions that were answered (the first `limit` of them)."""
     rows = []
     for case in cases:
         pred = predictions.get(case.id)
@@ -71,7 +73,7 @@ def ragas_rows(cases: list[Case], predictions: dict[str, dict[str, Any]]) -> lis
             "retrieved_contexts": [r.get("text", "") for r in pred.get("retrieved", [])[:5]],
             "reference": case.answer,
         })
-    return rows
+    return rows[:limit] if limit else rows
 
 
 def ragas_metrics(cases: list[Case], predictions: dict[str, dict[str, Any]], judge: JudgeConfig) -> dict[str, Any]:
@@ -86,7 +88,7 @@ def ragas_metrics(cases: list[Case], predictions: dict[str, dict[str, Any]], jud
         from ragas.llms.base import InstructorLLM
     except ImportError as exc:
         return {"skipped": f"ragas metrics skipped: {exc.name or exc} is not installed; {JUDGE_HINT}"}
-    rows = ragas_rows(cases, predictions)
+    rows = ragas_rows(cases, predictions, judge.sample)
     if not rows:
         return {"skipped": "ragas metrics skipped: no answered question to judge"}
     client = AsyncOpenAI(base_url=judge.base_url, api_key=judge.api_key or "none", timeout=judge.timeout,

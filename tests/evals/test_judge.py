@@ -28,6 +28,13 @@ def test_skipped_with_an_install_hint_when_ragas_is_missing(monkeypatch: pytest.
     assert "skipped" in result and "policy-assistant[judge]" in result["skipped"]
 
 
+def test_a_sample_judges_the_first_answered_questions() -> None:
+    cases = [Case(f"q{i}", "多久？", "regulation", answer="20个工作日", groups=[["20"]]) for i in range(4)]
+    preds = {f"q{i}": {"answer": "20个工作日", "refused": i == 0} for i in range(4)}
+    assert [r["id"] for r in ragas_rows(cases, preds, limit=2)] == ["q1", "q2"]
+    assert len(ragas_rows(cases, preds)) == 3
+
+
 def test_rows_hold_answered_answerable_questions_only() -> None:
     rows = ragas_rows(CASES, PREDS)
     assert rows == [{"id": "a", "user_input": "多久？", "response": "20个工作日", "retrieved_contexts": ["应当在20个工作日内"],
