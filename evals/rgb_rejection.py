@@ -9,12 +9,12 @@ answer (the default) or refused (`verify_fallback=refuse`). Refusal on these rec
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from pathlib import Path
 from typing import Any
 
+from evals.suites import read_jsonl
 from retriever.types import Chunk, DocumentMeta, DocumentRecord, Hit, content_hash
 from service.answers import REFUSAL_PREFIX
 from service.generation.grounded import NOTICE_UNVERIFIED, GroundedAnswerer
@@ -41,7 +41,7 @@ def raw_refused(raw: str) -> bool:
 
 def run_rgb(answerer: GroundedAnswerer, path: Path, limit: int | None, n_passages: int = 5) -> dict[str, Any]:
     """Refusal rates on negative-only records; `answerer` must have evidence_gate=False (the gate is applied here)."""
-    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = read_jsonl(path)
     rows = []
     for record in records[:limit]:
         hits = passage_hits([p for p in record["negative"] if p.strip()][:n_passages])
