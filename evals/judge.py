@@ -111,7 +111,10 @@ async def _score_all(rows: list[dict[str, Any]], metrics: dict[str, tuple[Any, t
         for name, (metric, fields) in metrics.items():
             try:
                 result = await metric.ascore(**{f: row[f] for f in fields})
-                scored[name] = float(result.value) if result.value is not None else None
+                value = float(result.value) if result.value is not None else math.nan
+                if math.isnan(value):  # e.g. no statement could be drawn from the answer; JSON has no NaN
+                    raise ValueError("the metric gave no score (NaN): nothing to judge was found in the reply")
+                scored[name] = value
             except Exception as exc:  # noqa: BLE001 - ragas/instructor raise many kinds; the sample stays unscored
                 scored[name] = None
                 scored.setdefault("errors", {})[name] = _reason(exc)
@@ -130,8 +133,7 @@ def _reason(exc: Exception) -> str:
 
 
 def _unscored(per_question: list[dict[str, Any]]) -> dict[str, int]:
-    counts = Counter(name for row in per_question for name in METRICS
-                     if not isinstance(row.get(name), float) or math.isnan(row[name]))
+    counts = Counter(name for row in per_question for name in METRICS if not isinstance(row.get(name), float))
     return {name: counts.get(name, 0) for name in METRICS}
 
 

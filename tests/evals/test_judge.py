@@ -83,6 +83,14 @@ def test_an_unparsed_judgement_is_counted_with_its_reason_not_scored_zero() -> N
     assert _unscored(per_question) == dict.fromkeys(METRICS, 0) | {"context_recall": 1, "factual_correctness": 1}
 
 
+def test_a_nan_score_is_unscored_so_the_results_stay_valid_json() -> None:
+    import json
+
+    per_question = asyncio.run(_score_all(ragas_rows(CASES, PREDS), {"faithfulness": (_Metric(float("nan")), ())}))
+    assert per_question[0]["faithfulness"] is None and "NaN" in per_question[0]["errors"]["faithfulness"]
+    json.loads(json.dumps(per_question), parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
+
+
 def test_a_plain_error_keeps_its_type_in_the_reason() -> None:
     assert _reason(TimeoutError("judge did not answer\nin 120 s")) == "TimeoutError: judge did not answer in 120 s"
 
