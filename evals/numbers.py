@@ -9,8 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+from service.generation.facts import CN_DIGITS, cn_to_int
+
 # Longest first, so that "个工作日" wins over "个" and "万元" over "元".
 UNITS = (
     "个工作日", "工作日", "万元", "亿元", "千元", "元", "万人", "万件", "%", "‰", "件", "条", "篇", "个", "项", "人次", "人",
@@ -43,21 +43,9 @@ class Quantity:
 
 def chinese_to_int(text: str) -> int | None:
     """"二十" -> 20, "一百零五" -> 105, "三万" -> 30000, "二〇二四" -> 2024; None if `text` is not a numeral."""
-    if not text or any(ch not in _CN_NUM for ch in text):
+    if any(ch not in _CN_NUM for ch in text):
         return None
-    if all(ch in CN_DIGITS for ch in text):  # digit by digit, as in years: 二〇二四
-        return int("".join(str(CN_DIGITS[ch]) for ch in text))
-    total, section, digit = 0, 0, None
-    for ch in text:
-        if ch in CN_DIGITS:
-            digit = CN_DIGITS[ch]
-        elif ch in CN_UNITS:
-            section += (1 if digit is None else digit) * CN_UNITS[ch]
-            digit = None
-        elif ch == "万":
-            total += (section + (digit or 0)) * 10_000
-            section, digit = 0, None
-    return total + section + (digit or 0)
+    return cn_to_int(text)  # the citation verifier's reading of numerals, so scoring and verifying agree
 
 
 def _quantity(value: float, unit: str) -> Quantity:
